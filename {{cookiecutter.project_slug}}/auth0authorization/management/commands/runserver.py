@@ -1,0 +1,21 @@
+"""Django's development server, plus one line that says which token issuer it trusts."""
+
+from typing import Any
+
+from django.core.management.commands.runserver import Command as RunserverCommand
+
+from auth0authorization.conf import get_config
+
+
+class Command(RunserverCommand):
+    def inner_run(self, *args: Any, **options: Any) -> None:
+        config = get_config()
+        if config.dev_issuer:
+            line = (
+                f"Trusting access tokens from the local development issuer ({config.issuer}); "
+                "mint one with: python manage.py devtoken"
+            )
+        else:
+            line = f"Trusting access tokens from {config.issuer} for audience {config.audience}"
+        self.stdout.write(line)
+        super().inner_run(*args, **options)

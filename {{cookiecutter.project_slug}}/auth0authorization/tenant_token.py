@@ -1,0 +1,67 @@
+"""Ask an Auth0 tenant for an access token with the client-credentials grant."""
+
+import json
+import ssl
+import urllib.error
+import urllib.request
+from typing import Any
+
+# What the tenant's `error` and `error_description` usually mean, in one line each.
+TENANT_REFUSALS = {
+    "access_denied": "the tenant refused the request: {description}",
+    "unauthorized_client": "this client may not use the client-credentials grant: {description}",
+    "invalid_client": "the client id or secret is wrong: {description}",
+    "invalid_request": "the tenant rejected the request: {description}",
+}
+
+
+class TenantTokenError(Exception):
+    """The tenant did not issue a token; the message is one line for the user."""
+
+
+def request_tenant_token(token_url: str, client_id: str, client_secret: str, audience: str, timeout: float) -> str:
+    """POST the client-credentials grant to `token_url` and return the access token."""
+    if not token_url.lower().startswith("https://"):
+        raise TenantTokenError(f"the token URL must use https: {token_url}")
+
+    body = json.dumps(
+        {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "audience": audience,
+        }
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310  (the scheme is checked above)
+        token_url, data=body, method="POST", headers={"Content-Type": "application/json", "Accept": "application/json"}
+    )
+
+    try:
+        context = ssl.create_default_context()
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:  # noqa: S310
+            answer = _read_json(response.read(64 * 1024))
+    except urllib.error.HTTPError as exc:
+        raise TenantTokenError(_explain_refusal(exc.code, _read_json(exc.read(64 * 1024)))) from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise TenantTokenError(f"cannot reach {token_url}: {reason}") from None
+
+    token = answer.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise TenantTokenError(f"the answer from {token_url} holds no access_token")
+    return token
+
+
+def _read_json(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _explain_refusal(status: int, answer: dict[str, Any]) -> str:
+    error = str(answer.get("error", ""))
+    description = str(answer.get("error_description", "")).replace("\n", " ")[:300] or f"HTTP status {status}"
+    template = TENANT_REFUSALS.get(error, "the tenant answered HTTP status {status}: {description}")
+    return template.format(description=description, status=status)
