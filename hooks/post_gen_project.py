@@ -12,17 +12,16 @@ import secrets
 from pathlib import Path
 
 ANSWERS = {
-    "auth0_domain": {{ cookiecutter.auth0_domain | tojson }},
-    "auth0_api_identifier": {{ cookiecutter.auth0_api_identifier | tojson }},
+    "auth0_domain": {{cookiecutter.auth0_domain | tojson}},
+    "auth0_api_identifier": {{cookiecutter.auth0_api_identifier | tojson}},
 }
 
 ENV_FILE_NAME = ".env"
 ENV_FILE_HEADER = (
-    "# Local settings for this checkout only. The file contains the Django secret key,"
-    " so never commit it."
+    "# Local settings for this checkout only. The file contains the Django secret key, so never commit it."
 )
-# 48 random bytes give 64 URL-safe base64 characters, more than the 50 that Django's
-# security check (security.W009) asks for.
+# 48 random bytes give 64 URL-safe base64 characters, more than the 50 characters that
+# Django's security check security.W009 requires.
 SECRET_KEY_BYTES = 48
 # python-dotenv reads a value made only of these characters unchanged without quotes.
 UNQUOTED_VALUE = re.compile(r"[A-Za-z0-9_.:/@%+,=?&~-]*")
@@ -93,15 +92,9 @@ def write_env_file(folder, answers):
 def main():
     answers = {field: join_surrogate_pairs(value) for field, value in ANSWERS.items()}
     if write_env_file(Path.cwd(), answers):
-        print(
-            f"Wrote {ENV_FILE_NAME} with a new DJANGO_SECRET_KEY; keep it out of"
-            " version control."
-        )
+        print(f"Wrote {ENV_FILE_NAME} with a new DJANGO_SECRET_KEY; keep it out of version control.")
     else:
-        print(
-            f"Kept the existing {ENV_FILE_NAME} unchanged; check that its AUTH0_*"
-            " values match your answers."
-        )
+        print(f"Kept the existing {ENV_FILE_NAME} unchanged; check that its AUTH0_* values match your answers.")
 
 
 if __name__ == "__main__":

@@ -15,11 +15,11 @@ import sys
 import unicodedata
 
 ANSWERS = {
-    "project_name": {{ cookiecutter.project_name | tojson }},
-    "project_slug": {{ cookiecutter.project_slug | tojson }},
-    "auth0_domain": {{ cookiecutter.auth0_domain | tojson }},
-    "auth0_api_identifier": {{ cookiecutter.auth0_api_identifier | tojson }},
-    "auth0_scopes": {{ cookiecutter.auth0_scopes | tojson }},
+    "project_name": {{cookiecutter.project_name | tojson}},
+    "project_slug": {{cookiecutter.project_slug | tojson}},
+    "auth0_domain": {{cookiecutter.auth0_domain | tojson}},
+    "auth0_api_identifier": {{cookiecutter.auth0_api_identifier | tojson}},
+    "auth0_scopes": {{cookiecutter.auth0_scopes | tojson}},
 }
 
 NAME_EXAMPLE = "Messages API"
@@ -56,8 +56,8 @@ PROJECT_MODULES = frozenset(
 )
 
 # Unicode categories rejected in every answer: control characters (Cc), lone surrogates
-# (Cs, from bytes that are not valid UTF-8) and the line and paragraph separators
-# (Zl, Zp) that str.splitlines() treats as line breaks.
+# (Cs) and the line and paragraph separators (Zl, Zp) that str.splitlines() treats as
+# line breaks. Lone surrogates come from command-line bytes that are not valid UTF-8.
 CONTROL_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 MAX_HOST_LENGTH = 253
@@ -126,10 +126,7 @@ def validate_project_name(value):
 def validate_project_slug(value):
     field = "project_slug"
     if value == "":
-        return (
-            f"{field}: must not be empty; use a Python identifier such as"
-            f" {SLUG_EXAMPLE}"
-        )
+        return f"{field}: must not be empty; use a Python identifier such as {SLUG_EXAMPLE}"
     if not value.isascii():
         problem = "must use only ASCII letters, digits and underscores"
         return format_error(field, value, problem, SLUG_EXAMPLE)
@@ -168,9 +165,7 @@ def validate_host_label(domain, label):
         problem = f"has the label {label!r}, which must not start or end with a hyphen"
         return format_error("auth0_domain", domain, problem, DOMAIN_EXAMPLE)
     if len(label) > MAX_LABEL_LENGTH:
-        problem = (
-            f"has a label of {len(label)} characters; the maximum is {MAX_LABEL_LENGTH}"
-        )
+        problem = f"has a label of {len(label)} characters; the maximum is {MAX_LABEL_LENGTH}"
         return format_error("auth0_domain", domain, problem, DOMAIN_EXAMPLE)
     return None
 
@@ -212,25 +207,20 @@ def validate_auth0_domain(value):
         return format_error(field, value, problem, DOMAIN_WITH_PORT_EXAMPLE)
 
     if len(host) > MAX_HOST_LENGTH:
-        problem = (
-            f"has a host name of {len(host)} characters; the maximum is"
-            f" {MAX_HOST_LENGTH}"
-        )
+        problem = f"has a host name of {len(host)} characters; the maximum is {MAX_HOST_LENGTH}"
         return format_error(field, value, problem, DOMAIN_EXAMPLE)
     labels = host.split(".")
     if "" in labels:
-        problem = (
-            "must not have an empty label, as in two dots in a row or a dot at"
-            " either end"
-        )
+        problem = "must not have an empty label, as in two dots in a row or a dot at either end"
         return format_error(field, value, problem, DOMAIN_EXAMPLE)
     for label in labels:
         error = validate_host_label(value, label)
         if error:
             return error
 
-    # The generated project compares the token issuer built from this domain as an
-    # exact string, and Auth0 writes it in lowercase.
+    # The generated project builds the expected token issuer from this domain and
+    # compares it with the token's iss claim as an exact string, so a domain that
+    # differs from the issuer only in case would reject every token.
     if host != host.lower():
         return format_error(field, value, "must be lowercase", DOMAIN_EXAMPLE)
     return None
@@ -239,10 +229,7 @@ def validate_auth0_domain(value):
 def validate_auth0_api_identifier(value):
     field = "auth0_api_identifier"
     if value == "":
-        return (
-            f"{field}: must not be empty; use the identifier of your Auth0 API,"
-            f" such as {API_IDENTIFIER_EXAMPLE}"
-        )
+        return f"{field}: must not be empty; use the identifier of your Auth0 API, such as {API_IDENTIFIER_EXAMPLE}"
     if find_space_or_control_character(value) is not None:
         problem = "must not contain spaces or control characters"
         return format_error(field, value, problem, API_IDENTIFIER_EXAMPLE)
@@ -254,9 +241,7 @@ def validate_auth0_api_identifier(value):
     # python-dotenv 1.2 expands ${NAME} in .env values even inside single quotes, so
     # the project would read a different identifier than the one written there.
     if "${" in value:
-        problem = (
-            "must not contain '${', which python-dotenv expands when it reads .env"
-        )
+        problem = "must not contain '${', which python-dotenv expands when it reads .env"
         return format_error(field, value, problem, API_IDENTIFIER_EXAMPLE)
     return None
 

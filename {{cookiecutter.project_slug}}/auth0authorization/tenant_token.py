@@ -1,5 +1,6 @@
 """Ask an Auth0 tenant for an access token with the client-credentials grant."""
 
+import http.client
 import json
 import ssl
 import urllib.error
@@ -45,6 +46,9 @@ def request_tenant_token(token_url: str, client_id: str, client_secret: str, aud
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise TenantTokenError(f"cannot reach {token_url}: {reason}") from None
+    except http.client.HTTPException as exc:
+        # A server that breaks the HTTP protocol, such as a status line that is not HTTP.
+        raise TenantTokenError(f"the answer from {token_url} is not valid HTTP: {exc.__class__.__name__}") from None
 
     token = answer.get("access_token")
     if not isinstance(token, str) or not token:
@@ -62,6 +66,10 @@ def _read_json(body: bytes) -> dict[str, Any]:
 
 def _explain_refusal(status: int, answer: dict[str, Any]) -> str:
     error = str(answer.get("error", ""))
-    description = str(answer.get("error_description", "")).replace("\n", " ")[:300] or f"HTTP status {status}"
-    template = TENANT_REFUSALS.get(error, "the tenant answered HTTP status {status}: {description}")
-    return template.format(description=description, status=status)
+    # Joining on single spaces keeps the message on one line whatever line breaks the tenant sends.
+    description = " ".join(str(answer.get("error_description", "")).split())[:300]
+    if error in TENANT_REFUSALS:
+        return TENANT_REFUSALS[error].format(description=description or f"HTTP status {status}")
+    if description:
+        return f"the tenant answered HTTP status {status}: {description}"
+    return f"the tenant answered HTTP status {status} without an error description"

@@ -99,7 +99,8 @@ class Command(BaseCommand):
 
         try:
             return request_tenant_token(
-                f"{issuer}oauth/token",
+                # AUTH0_ISSUER may be written without its trailing slash.
+                issuer.rstrip("/") + "/oauth/token",
                 client_id,
                 client_secret,
                 audience=options["aud"] or config.audience,

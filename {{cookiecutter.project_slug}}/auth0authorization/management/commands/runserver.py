@@ -15,7 +15,9 @@ class Command(RunserverCommand):
                 f"Trusting access tokens from the local development issuer ({config.issuer}); "
                 "mint one with: python manage.py devtoken"
             )
-        else:
+        elif config.issuer:
             line = f"Trusting access tokens from {config.issuer} for audience {config.audience}"
+        else:
+            line = "No token issuer is configured, so every access token will be rejected; set AUTH0_DOMAIN"
         self.stdout.write(line)
         super().inner_run(*args, **options)

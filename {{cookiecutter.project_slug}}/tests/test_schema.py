@@ -1,0 +1,36 @@
+"""The OpenAPI description names the bearer scheme and the scope each endpoint needs."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def operation(schema, path):
+    return schema["paths"][path]["get"]
+
+
+def test_schema_is_public_json(client):
+    response = client.get("/api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")
+
+
+def test_schema_describes_tenant_token_flow_with_scopes(client):
+    schema = client.get("/api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    scheme = schema["components"]["securitySchemes"]["auth0"]
+    assert scheme["type"] == "oauth2"
+    assert scheme["flows"]["clientCredentials"]["tokenUrl"] == "https://tenant.test/oauth/token"
+    assert set(scheme["flows"]["clientCredentials"]["scopes"]) == {"read:messages", "write:messages"}
+
+
+def test_schema_lists_scope_of_scoped_endpoint(client):
+    schema = client.get("/api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    assert operation(schema, "/api/private-scoped")["security"] == [{"auth0": ["read:messages"]}]
+    assert operation(schema, "/api/private")["security"] == [{"auth0": []}]
+    assert "security" not in operation(schema, "/api/public") or operation(schema, "/api/public")["security"] in (
+        [],
+        [{}],
+    )
