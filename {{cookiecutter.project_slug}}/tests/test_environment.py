@@ -6,7 +6,9 @@ from django.core.exceptions import ImproperlyConfigured
 from {{ cookiecutter.project_slug }}.environment import env_bool, env_list, env_number, env_optional_bool
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("1", True), ("On", True), ("false", False), ("0", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("1", True), ("On", True), ("false", False), ("0", False)]
+)
 def test_env_bool_reads_common_words(monkeypatch, raw, expected):
     monkeypatch.setenv("SOME_FLAG", raw)
 

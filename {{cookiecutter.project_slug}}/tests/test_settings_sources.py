@@ -21,7 +21,8 @@ PRINT_SETTINGS = (
 def project_copy(tmp_path: Path) -> Path:
     """Copy the settings package next to a .env of the test's own, away from the real project's .env."""
     shutil.copytree(Path(project_package.__file__).parent, tmp_path / project_package.__name__)
-    (tmp_path / ".env").write_text("DJANGO_SECRET_KEY=from-dotenv\nAUTH0_DOMAIN=dotenv.example.com\nDJANGO_DEBUG=true\n")
+    dotenv = "DJANGO_SECRET_KEY=from-dotenv\nAUTH0_DOMAIN=dotenv.example.com\nDJANGO_DEBUG=true\n"
+    (tmp_path / ".env").write_text(dotenv)
     return tmp_path
 
 
