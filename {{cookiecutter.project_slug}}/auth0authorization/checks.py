@@ -1,16 +1,21 @@
-"""System checks that stop `manage.py check --deploy` and production start-up on unsafe token settings."""
+"""System checks that stop `manage.py check --deploy` and production start-up on unsafe token settings.
+
+They resolve the issuer without get_config(), because get_config() raises on an invalid
+AUTH0_ALGORITHMS, and that one error would then hide every other.
+"""
 
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-from .conf import ASYMMETRIC_ALGORITHMS, get_config
+from .conf import ASYMMETRIC_ALGORITHMS, resolve_trusted_issuer
 
 
 @register(Tags.security)
 def check_dev_issuer_off_in_production(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    if settings.DEBUG or not get_config().dev_issuer:
+    dev_issuer, _ = resolve_trusted_issuer()
+    if settings.DEBUG or not dev_issuer:
         return []
     return [
         Error(
@@ -23,8 +28,8 @@ def check_dev_issuer_off_in_production(app_configs: Any = None, **kwargs: Any) -
 
 @register(Tags.security)
 def check_issuer_configured(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    config = get_config()
-    if config.dev_issuer or config.issuer:
+    dev_issuer, issuer = resolve_trusted_issuer()
+    if dev_issuer or issuer:
         return []
     return [
         Error(
@@ -46,7 +51,7 @@ def check_token_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="auth0authorization.E003",
             )
         )
-    issuer = get_config().issuer
+    _, issuer = resolve_trusted_issuer()
     if issuer and not issuer.startswith("https://"):
         errors.append(
             Error(
@@ -55,11 +60,14 @@ def check_token_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="auth0authorization.E004",
             )
         )
-    unsupported = set(getattr(settings, "AUTH0_ALGORITHMS", ())) - ASYMMETRIC_ALGORITHMS
-    if unsupported:
+    # The same default and rule as get_config(), which raises where this check reports.
+    algorithms = list(getattr(settings, "AUTH0_ALGORITHMS", ["RS256"]))
+    unsupported = set(algorithms) - ASYMMETRIC_ALGORITHMS
+    if unsupported or not algorithms:
+        detail = f"it contains {sorted(unsupported)}" if unsupported else "it is empty"
         errors.append(
             Error(
-                f"AUTH0_ALGORITHMS names {sorted(unsupported)}, which are not asymmetric signing algorithms.",
+                f"AUTH0_ALGORITHMS must name only asymmetric signing algorithms, but {detail}.",
                 hint="Use RS256, the algorithm Auth0 signs access tokens with.",
                 id="auth0authorization.E005",
             )

@@ -103,6 +103,13 @@ def jwks_url_for(issuer: str) -> str:
     return issuer.rstrip("/") + "/.well-known/jwks.json"
 
 
+def resolve_trusted_issuer() -> tuple[bool, str]:
+    """Return whether the development issuer is trusted, and the `iss` that tokens must name ("" for none)."""
+    configured_issuer = tenant_issuer(getattr(settings, "AUTH0_DOMAIN", ""), getattr(settings, "AUTH0_ISSUER", ""))
+    dev_issuer = dev_issuer_trusted(settings.DEBUG, configured_issuer, getattr(settings, "AUTH0_DEV_ISSUER", None))
+    return dev_issuer, DEV_ISSUER if dev_issuer else configured_issuer
+
+
 @lru_cache(maxsize=1)
 def get_config() -> Auth0Config:
     algorithms = tuple(getattr(settings, "AUTH0_ALGORITHMS", ["RS256"]))
@@ -112,9 +119,7 @@ def get_config() -> Auth0Config:
             f"AUTH0_ALGORITHMS may only name asymmetric algorithms such as RS256; got {unsupported or 'nothing'}"
         )
 
-    configured_issuer = tenant_issuer(getattr(settings, "AUTH0_DOMAIN", ""), getattr(settings, "AUTH0_ISSUER", ""))
-    dev_issuer = dev_issuer_trusted(settings.DEBUG, configured_issuer, getattr(settings, "AUTH0_DEV_ISSUER", None))
-    issuer = DEV_ISSUER if dev_issuer else configured_issuer
+    dev_issuer, issuer = resolve_trusted_issuer()
 
     return Auth0Config(
         issuer=issuer,

@@ -20,19 +20,25 @@ class TenantTokenError(Exception):
     """The tenant did not issue a token; the message is one line for the user."""
 
 
-def request_tenant_token(token_url: str, client_id: str, client_secret: str, audience: str, timeout: float) -> str:
-    """POST the client-credentials grant to `token_url` and return the access token."""
+def request_tenant_token(
+    token_url: str, client_id: str, client_secret: str, audience: str, timeout: float, scope: str = ""
+) -> str:
+    """POST the client-credentials grant to `token_url` and return the access token.
+
+    An empty `scope` asks for every scope the client was granted for the API.
+    """
     if not token_url.lower().startswith("https://"):
         raise TenantTokenError(f"the token URL must use https: {token_url}")
 
-    body = json.dumps(
-        {
-            "grant_type": "client_credentials",
-            "client_id": client_id,
-            "client_secret": client_secret,
-            "audience": audience,
-        }
-    ).encode()
+    grant = {
+        "grant_type": "client_credentials",
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "audience": audience,
+    }
+    if scope:
+        grant["scope"] = scope
+    body = json.dumps(grant).encode()
     request = urllib.request.Request(  # noqa: S310  (the scheme is checked above)
         token_url, data=body, method="POST", headers={"Content-Type": "application/json", "Accept": "application/json"}
     )
@@ -48,7 +54,7 @@ def request_tenant_token(token_url: str, client_id: str, client_secret: str, aud
         raise TenantTokenError(f"cannot reach {token_url}: {reason}") from None
     except http.client.HTTPException as exc:
         # A server that breaks the HTTP protocol, such as a status line that is not HTTP.
-        raise TenantTokenError(f"the answer from {token_url} is not valid HTTP: {exc.__class__.__name__}") from None
+        raise TenantTokenError(f"the response from {token_url} is not valid HTTP: {exc.__class__.__name__}") from None
 
     token = answer.get("access_token")
     if not isinstance(token, str) or not token:

@@ -71,8 +71,10 @@ class SubjectUserMapper:
         return user
 
 
-# NOTE: QuerySet.update() sends no signal, so a user deactivated that way keeps
-# working until its cached copy expires (AUTH0_USER_CACHE_TTL).
+# NOTE: QuerySet.update() sends no signal, and with the default per-process cache
+# a save in one process cannot reach the copies in other processes. In both cases
+# a deactivated user keeps working until its cached copy expires
+# (AUTH0_USER_CACHE_TTL); set REDIS_URL to share one cache between processes.
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL)
 def _forget_cached_user(sender: Any, instance: AbstractBaseUser, **kwargs: Any) -> None:

@@ -82,6 +82,12 @@ class Command(BaseCommand):
         from django.conf import settings
 
         config = get_config()
+        for option, default in (("sub", DEFAULT_SUBJECT), ("ttl", "1h"), ("permission", [])):
+            if options[option] != default:
+                raise CommandError(
+                    f"--{option} cannot be used with --from-tenant: the tenant decides it; only --scope and --aud apply"
+                )
+
         issuer = tenant_issuer(getattr(settings, "AUTH0_DOMAIN", ""), getattr(settings, "AUTH0_ISSUER", ""))
         if not issuer:
             raise CommandError(
@@ -105,6 +111,7 @@ class Command(BaseCommand):
                 client_secret,
                 audience=options["aud"] or config.audience,
                 timeout=config.jwks_timeout * 3,
+                scope=" ".join(split_words(options["scope"])),
             )
         except TenantTokenError as exc:
             raise CommandError(f"--from-tenant: {exc}") from None
