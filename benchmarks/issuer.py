@@ -12,6 +12,7 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 
 import jwt
 import trustme
@@ -34,7 +35,7 @@ class _JWKSHandler(BaseHTTPRequestHandler):
         self.request.do_handshake()
         super().setup()
 
-    def do_GET(self) -> None:  # noqa: N802 (the name is fixed by BaseHTTPRequestHandler)
+    def do_GET(self) -> None:
         self.server.issuer.record_request(self.path)
         if self.path != JWKS_PATH:
             self.send_error(404)
@@ -47,7 +48,7 @@ class _JWKSHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (name fixed by the base class)
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -107,7 +108,7 @@ class LocalIssuer:
             self._thread.join(SHUTDOWN_TIMEOUT)
         self._server = None
 
-    def __enter__(self) -> "LocalIssuer":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:

@@ -6,11 +6,13 @@ Linux is CLOCK_MONOTONIC and so comparable between processes.
 """
 
 import http.client
+import itertools
 import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Self
 
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 10.0
@@ -109,7 +111,7 @@ class LoadGenerator:
         self._pool.terminate()
         self._pool.join()
 
-    def __enter__(self) -> "LoadGenerator":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -122,7 +124,7 @@ class LoadGenerator:
     def run_distinct(self, port: int, path: str, tokens: Sequence[str]) -> BatchResult:
         """Send every token exactly once, split as evenly as possible between the clients."""
         bounds = [len(tokens) * index // self.clients for index in range(self.clients + 1)]
-        slices = [list(tokens[start:end]) for start, end in zip(bounds, bounds[1:], strict=False)]
+        slices = [list(tokens[start:end]) for start, end in itertools.pairwise(bounds)]
         return self.run_jobs(port, path, [(token_slice, len(token_slice)) for token_slice in slices])
 
     def run_jobs(self, port: int, path: str, jobs: list[tuple[list[str], int]]) -> BatchResult:

@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import psutil
 from dotenv import dotenv_values
@@ -60,8 +61,8 @@ def bake(template: Path, output_dir: Path) -> tuple[float, Path]:
     output_dir.mkdir(parents=True)
     command = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(output_dir), str(template)]
     started = time.monotonic()
-    completed = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-        command, capture_output=True, text=True, timeout=BAKE_TIMEOUT, env=clean_environment()
+    completed = subprocess.run(
+        command, check=False, capture_output=True, text=True, timeout=BAKE_TIMEOUT, env=clean_environment()
     )
     seconds = time.monotonic() - started
     if completed.returncode != 0:
@@ -105,8 +106,14 @@ def run_test_suite(project_dir: Path) -> TestSuiteResult:
     """Run the generated project's own tests once, with the default in-memory database and cache."""
     command = [sys.executable, "-m", "pytest", "-q"]
     started = time.monotonic()
-    completed = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-        command, cwd=project_dir, capture_output=True, text=True, timeout=TEST_SUITE_TIMEOUT, env=clean_environment()
+    completed = subprocess.run(
+        command,
+        check=False,
+        cwd=project_dir,
+        capture_output=True,
+        text=True,
+        timeout=TEST_SUITE_TIMEOUT,
+        env=clean_environment(),
     )
     seconds = time.monotonic() - started
     lines = [line for line in completed.stdout.splitlines() if line.strip()]
@@ -133,8 +140,9 @@ def install_project_files(project_dir: Path) -> None:
 
 
 def run_manage(project_dir: Path, environment: dict[str, str], *arguments: str) -> str:
-    completed = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+    completed = subprocess.run(
         [sys.executable, "manage.py", *arguments],
+        check=False,
         cwd=project_dir,
         env=environment,
         capture_output=True,
@@ -153,8 +161,8 @@ def control_socket_arguments() -> tuple[str, ...]:
     Its default path is shared by every gunicorn of the user, so servers started
     side by side would take it from each other.
     """
-    completed = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-        [sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True, timeout=60
+    completed = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--help"], check=False, capture_output=True, text=True, timeout=60
     )
     return ("--no-control-socket",) if "--no-control-socket" in completed.stdout else ()
 
@@ -198,7 +206,7 @@ class GunicornServer:
         ]
         with self.log_path.open("wb") as log:
             # A new session gives the server its own process group, so stop() can end any worker left behind.
-            self.process = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
+            self.process = subprocess.Popen(
                 command,
                 cwd=self.project_dir,
                 env=self.environment,
@@ -262,7 +270,7 @@ class GunicornServer:
                 self.process.wait(SERVER_STOP_TIMEOUT)
         self.process = None
 
-    def __enter__(self) -> "GunicornServer":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:

@@ -450,6 +450,7 @@ def test_readme_quick_start_prints_scoped_message(quick_start_project, tmp_path)
         server.stop()
 
     assert result.returncode == 0, output_tail(result)
+    assert result.stdout.startswith("{"), output_tail(result)
     body = json.loads(result.stdout)
     assert "error" not in body, body
     assert SCOPE in body["message"]

@@ -17,20 +17,17 @@ DatabaseUserPerRequestAuthentication
 from typing import Any
 
 import jwt
+from auth0authorization.authentication import Auth0TokenAuthentication
+from auth0authorization.conf import get_config
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from rest_framework.request import Request
-
-from auth0authorization.authentication import Auth0TokenAuthentication
-from auth0authorization.conf import get_config
 
 
 class FetchKeysPerRequestAuthentication(Auth0TokenAuthentication):
     def authenticate_credentials(self, request: Request, token: str) -> tuple[Any, dict[str, Any]]:
         config = get_config()
-        client = jwt.PyJWKClient(
-            config.jwks_url, cache_keys=False, cache_jwk_set=False, timeout=config.jwks_timeout
-        )
+        client = jwt.PyJWKClient(config.jwks_url, cache_keys=False, cache_jwk_set=False, timeout=config.jwks_timeout)
         try:
             signing_key = client.get_signing_key_from_jwt(token)
             claims = jwt.decode(

@@ -18,7 +18,7 @@ CHUNK_BYTES = 16 * 1024
 
 class _RejectRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
-        raise urllib.error.HTTPError(req.full_url, code, f"redirect to another URL refused ({code})", headers, fp)
+        raise urllib.error.HTTPError(req.full_url, code, f"redirect to another URL rejected ({code})", headers, fp)
 
 
 def _reject_constant(name: str) -> Any:

@@ -58,7 +58,7 @@ def request_tenant_token(
 
     token = answer.get("access_token")
     if not isinstance(token, str) or not token:
-        raise TenantTokenError(f"the answer from {token_url} holds no access_token")
+        raise TenantTokenError(f"the response from {token_url} contains no access_token")
     return token
 
 

@@ -1,8 +1,8 @@
-"""The Authorization header: which forms reach token validation, and how the others are answered.
+"""The Authorization header: which forms reach token validation, and what the others get back.
 
-A header in another scheme is not ours, so the answer is a plain challenge with
-no error. A Bearer header whose token cannot be used is answered with
-error="invalid_token".
+A header in another scheme is not ours, so the response is 401 with a plain
+challenge and no error. A Bearer header whose token cannot be used gets 401
+with error="invalid_token".
 """
 
 import pytest

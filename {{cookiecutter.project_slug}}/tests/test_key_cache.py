@@ -1,4 +1,4 @@
-"""The key set cache: how often the issuer is asked for its keys, and what happens when it cannot answer.
+"""The key set cache: how often the issuer's key set is fetched, and what happens when fetches fail.
 
 Tests on JWKSCache itself use a fake clock and their own local-memory cache
 alias, because Django's local-memory cache reads time.time() for expiry and a
@@ -29,7 +29,7 @@ LOCAL_CACHE = "key-cache-tests"
 
 
 class FakeClock:
-    """A clock that only moves when told to."""
+    """A clock that moves only when `advance` is called."""
 
     def __init__(self, now: float) -> None:
         self.now = now

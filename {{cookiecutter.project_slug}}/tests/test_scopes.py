@@ -1,4 +1,4 @@
-"""Scopes: exact words of `scope` or entries of `permissions`, answered with RFC 6750 challenges.
+"""Scopes: exact words of `scope` or entries of `permissions`, and the RFC 6750 challenge when one is missing.
 
 /api/private-scoped requires read:messages through HasScopes; the test-only
 view in tests/scoped_views.py requires write:messages through requires_scopes.

@@ -179,7 +179,7 @@ def test_header_that_is_not_json_object_is_rejected(bearer, jwks_endpoint, no_le
         "claim-with-5000-nested-arrays",
     ],
 )
-def test_signed_payload_that_is_not_json_object_is_rejected(bearer, jwks_endpoint, no_length_limit, rsa_key, payload):
+def test_signed_non_object_payload_is_rejected(bearer, jwks_endpoint, no_length_limit, rsa_key, payload):
     response = bearer("/api/private", sign_payload_bytes(payload, rsa_key))
 
     assert_invalid_token(response)

@@ -1,0 +1,1 @@
+"""Benchmarks of the generated project; run them with `python benchmarks/run.py`."""
