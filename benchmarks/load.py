@@ -72,17 +72,19 @@ class BatchResult:
 
 @dataclass
 class VariantStats:
-    """Batches of one variant summed over rounds: throughput, latency percentiles and statuses."""
+    """Batches of one variant summed over rounds: throughput, server CPU time, latency and statuses."""
 
     requests: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     round_rates: list[float] = field(default_factory=list)
 
-    def add(self, batch: BatchResult) -> None:
+    def add(self, batch: BatchResult, cpu_seconds: float) -> None:
         self.requests += batch.requests
         self.seconds += batch.seconds
+        self.cpu_seconds += cpu_seconds
         self.latencies.extend(batch.latencies)
         self.statuses.update(batch.statuses)
         self.round_rates.append(batch.rate)
@@ -90,6 +92,10 @@ class VariantStats:
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def cpu_us_per_request(self) -> float:
+        return self.cpu_seconds * 1e6 / self.requests if self.requests else 0.0
 
     def percentile_ms(self, fraction: float) -> float:
         if not self.latencies:

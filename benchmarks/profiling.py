@@ -8,6 +8,7 @@ than without it and only their proportions are meaningful.
 """
 
 import contextlib
+import json
 import pstats
 import time
 from pathlib import Path
@@ -30,7 +31,10 @@ WORKER_ENTRY = ("gunicorn/workers/sync.py", "handle")
 FunctionKey = tuple[str, int, str]
 
 
-def profile_server(run: BenchmarkRun, path: str, token: str | None, requests: int) -> pstats.Stats:
+def profile_server(
+    run: BenchmarkRun, path: str, token: str | None, requests: int
+) -> tuple[pstats.Stats, dict[str, Any]]:
+    """Profile `requests` requests to `path`; return the cProfile statistics and the garbage collector's."""
     name = "profile-" + path.strip("/").replace("/", "-")
     profile_file = run.work_dir / f"{name}.prof"
     environment = run.environment(BENCH_PROFILE_FILE=str(profile_file))
@@ -49,7 +53,7 @@ def profile_server(run: BenchmarkRun, path: str, token: str | None, requests: in
     deadline = time.monotonic() + PROFILE_WRITE_TIMEOUT
     while not profile_file.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    return pstats.Stats(str(profile_file))
+    return pstats.Stats(str(profile_file)), json.loads(Path(f"{profile_file}.gc.json").read_text())
 
 
 def short_name(key: FunctionKey, project_dir: Path) -> str:
@@ -79,8 +83,12 @@ def per_request_times(stats: pstats.Stats) -> dict[FunctionKey, tuple[float, flo
 
 def profile_authentication(run: BenchmarkRun) -> dict[str, Any]:
     requests = run.parameters.profile_requests
-    public = per_request_times(profile_server(run, "/api/public", None, requests))
-    private = per_request_times(profile_server(run, "/api/private", run.repeated_token, requests))
+    public_stats, public_gc = profile_server(run, "/api/public", None, requests)
+    private_stats, private_gc = profile_server(run, "/api/private", run.repeated_token, requests)
+    public = per_request_times(public_stats)
+    private = per_request_times(private_stats)
+    public_requests = public_stats.stats[entry_key(public_stats, WSGI_ENTRY)][1]
+    private_requests = private_stats.stats[entry_key(private_stats, WSGI_ENTRY)][1]
 
     def difference(key: FunctionKey, index: int) -> float:
         return private.get(key, (0.0, 0.0))[index] - public.get(key, (0.0, 0.0))[index]
@@ -108,6 +116,10 @@ def profile_authentication(run: BenchmarkRun) -> dict[str, Any]:
         "private_worker_us_per_request": entry_time(private, WORKER_ENTRY),
         "public_django_us_per_request": entry_time(public, WSGI_ENTRY),
         "private_django_us_per_request": entry_time(private, WSGI_ENTRY),
+        "public_gc_us_per_request": round(public_gc["gc_seconds"] * 1e6 / public_requests, 1),
+        "private_gc_us_per_request": round(private_gc["gc_seconds"] * 1e6 / private_requests, 1),
+        "public_gc_collections": public_gc["collections_per_generation"],
+        "private_gc_collections": private_gc["collections_per_generation"],
         "top_cumulative_time_private_only": top(1, private_only),
         "top_self_time": top(0, list(private)),
     }

@@ -258,6 +258,14 @@ class GunicornServer:
         """Sum of the resident set sizes of the worker processes, in bytes."""
         return sum(worker.memory_info().rss for worker in self.worker_processes())
 
+    def worker_cpu_seconds(self) -> float:
+        """User and system CPU time used so far by the worker processes, in seconds."""
+        total = 0.0
+        for worker in self.worker_processes():
+            times = worker.cpu_times()
+            total += times.user + times.system
+        return total
+
     def stop(self) -> None:
         if self.process is None:
             return

@@ -13,7 +13,8 @@ missing or older than the TTL, parse the signing keys, pick one by `kid`.
 
 The raw key set lives in Django's cache, so a shared cache (Redis) shares it
 between worker processes and hosts. Parsed keys are also kept per process, so
-a warm request makes no cache round trip at all.
+a warm request makes no cache round trip at all, and a failing cache server
+only costs the sharing.
 """
 
 import functools
@@ -26,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
-from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
@@ -34,6 +34,7 @@ from . import devkeys
 from .conf import Auth0Config, get_config
 from .exceptions import InvalidToken, JWKSFetchError, KeysUnavailable
 from .jwks_fetch import fetch_jwks
+from .shared_cache import SharedCache
 
 logger = logging.getLogger(__name__)
 
@@ -116,12 +117,10 @@ class JWKSCache:
         self.cooldown_key = f"auth0authorization:jwks-cooldown:{digest}"
         self.failure_key = f"auth0authorization:jwks-failed:{digest}"
 
+        self.cache = SharedCache(cache_alias)
         self._local: KeySet | None = None
+        self._local_failure_at = float("-inf")
         self._fetch_lock = threading.Lock()
-
-    @property
-    def cache(self) -> Any:
-        return caches[self.cache_alias]
 
     def get_signing_key(self, kid: str | None) -> jwt.PyJWK:
         """Return the key that signed a token with this `kid`, or raise InvalidToken or KeysUnavailable."""
@@ -180,7 +179,7 @@ class JWKSCache:
             if local is not None and (known is None or local.fetched_at > known.fetched_at):
                 return local
 
-            if self.cache.get(self.failure_key) is None:
+            if not self.failed_recently():
                 fresh = self.fetch(reason)
                 if fresh is not None:
                     return fresh
@@ -196,6 +195,7 @@ class JWKSCache:
                 raise JWKSFetchError("the key set holds no usable signing key")
         except JWKSFetchError as exc:
             logger.warning("jwks_fetch_failed reason=%s error=%s", reason, exc)
+            self._local_failure_at = started
             self.cache.set(self.failure_key, started, timeout=self.retry_after)
             return None
 
@@ -207,6 +207,12 @@ class JWKSCache:
         )
         self._local = key_set
         return key_set
+
+    def failed_recently(self) -> bool:
+        """Tell whether a fetch failed less than AUTH0_RETRY_AFTER seconds ago, here or in another process."""
+        if self.clock() - self._local_failure_at < self.retry_after:
+            return True
+        return self.cache.get(self.failure_key) is not None
 
     def stale_or_unavailable(self, known: KeySet | None) -> KeySet:
         if known is not None and self.clock() - known.fetched_at < self.ttl + self.max_stale:
@@ -227,6 +233,7 @@ class JWKSCache:
     def forget(self) -> None:
         """Drop every cached copy of the key set, in this process and in the shared cache."""
         self._local = None
+        self._local_failure_at = float("-inf")
         self.cache.delete_many([self.entry_key, self.cooldown_key, self.failure_key])
 
 

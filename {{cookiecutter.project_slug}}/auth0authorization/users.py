@@ -11,12 +11,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .conf import get_config
 from .exceptions import InvalidToken
+from .shared_cache import SharedCache
+
+user_cache = SharedCache()
 
 
 def user_cache_key(username: str) -> str:
@@ -49,13 +51,13 @@ class SubjectUserMapper:
             raise InvalidToken("sub_too_long", "The sub claim is too long for a username.")
 
         key = user_cache_key(username)
-        user = cache.get(key)
+        user = user_cache.get(key)
         if user is not None:
             return user
 
         user = self.find_or_create(user_model, username, claims)
         if user is not None:
-            cache.set(key, user, timeout=get_config().user_cache_ttl)
+            user_cache.set(key, user, timeout=get_config().user_cache_ttl)
         return user
 
     def find_or_create(self, user_model: Any, username: str, claims: dict[str, Any]) -> AbstractBaseUser | None:
@@ -78,4 +80,4 @@ class SubjectUserMapper:
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL)
 def _forget_cached_user(sender: Any, instance: AbstractBaseUser, **kwargs: Any) -> None:
-    cache.delete(user_cache_key(instance.get_username()))
+    user_cache.delete(user_cache_key(instance.get_username()))
