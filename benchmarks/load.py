@@ -106,7 +106,7 @@ class VariantStats:
 
 
 class LoadGenerator:
-    """A fixed pool of client processes; each batch gives every client the same number of requests."""
+    """A fixed pool of client processes that send each batch of requests together."""
 
     def __init__(self, clients: int) -> None:
         self.clients = clients

@@ -37,4 +37,10 @@ def machine_info() -> dict[str, object]:
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "platform": platform.platform(),
         "packages": {name: package_version(name) for name in PACKAGES},
+        "load_average_at_start": load_average(),
     }
+
+
+def load_average() -> list[float]:
+    """Return the 1, 5 and 15 minute load averages, because other work on the machine adds noise to every number."""
+    return [round(value, 2) for value in psutil.getloadavg()]

@@ -1,4 +1,4 @@
-"""Where the extra time of an authenticated request goes: cProfile inside one gunicorn worker.
+"""The extra time of an authenticated request, located with cProfile inside one gunicorn worker.
 
 Two profiled servers with one worker each receive the same number of requests,
 one to /api/public and one to /api/private with a repeated token. The
@@ -19,7 +19,7 @@ from .project import GunicornServer
 from .suite import BenchmarkRun, log
 
 PROFILE_CONFIG = "bench_profile_gunicorn.py"
-# A request for this path starts the profiler; it must match bench_profile_gunicorn.py.
+# A request for this path starts the profiler. It must match PROFILE_START_PATH in bench_profile_gunicorn.py.
 PROFILE_START_PATH = "/bench-profile-start"
 PROFILE_WRITE_TIMEOUT = 10.0
 TOP_FUNCTIONS = 12
@@ -34,7 +34,7 @@ FunctionKey = tuple[str, int, str]
 def profile_server(
     run: BenchmarkRun, path: str, token: str | None, requests: int
 ) -> tuple[pstats.Stats, dict[str, Any]]:
-    """Profile `requests` requests to `path`; return the cProfile statistics and the garbage collector's."""
+    """Profile `requests` requests to `path` and return the cProfile and garbage collector statistics."""
     name = "profile-" + path.strip("/").replace("/", "-")
     profile_file = run.work_dir / f"{name}.prof"
     environment = run.environment(BENCH_PROFILE_FILE=str(profile_file))
@@ -101,8 +101,10 @@ def profile_authentication(run: BenchmarkRun) -> dict[str, Any]:
         ]
 
     # Functions that public requests never call: authentication and what it calls. The
-    # wrappers that both paths share would otherwise fill the cumulative list.
-    private_only = [key for key in private if key not in public]
+    # wrappers that both paths share would otherwise fill the cumulative list. Functions
+    # match by file and name, so the private view's get() pairs with the public view's.
+    public_functions = {(filename, function) for filename, _line, function in public}
+    private_only = [key for key in private if (key[0], key[2]) not in public_functions]
 
     def entry_time(times: dict[FunctionKey, tuple[float, float]], entry: tuple[str, str]) -> float:
         for key, (_own, cumulative) in times.items():

@@ -85,7 +85,7 @@ class BakeResult:
 
 
 def time_bakes(template: Path, work_dir: Path, count: int) -> BakeResult:
-    """Bake `count` times into fresh folders; the last project is the one the benchmark serves."""
+    """Bake `count` times into fresh folders. The last project is the one the benchmark serves."""
     seconds = []
     project_dir = None
     for index in range(count):
@@ -156,7 +156,7 @@ def run_manage(project_dir: Path, environment: dict[str, str], *arguments: str) 
 
 @functools.cache
 def control_socket_arguments() -> tuple[str, ...]:
-    """Turn off gunicorn's control socket where it exists (gunicorn 25 and later).
+    """Turn off gunicorn's control socket where the installed gunicorn has one (27.0.1 does).
 
     Its default path is shared by every gunicorn of the user, so servers started
     side by side would take it from each other.
@@ -234,7 +234,7 @@ class GunicornServer:
             if get_status(self.port, "/api/public") == 200:
                 return
             time.sleep(0.05)
-        raise TimeoutError(f"gunicorn {self.name} did not answer /api/public within {SERVER_START_TIMEOUT} s")
+        raise TimeoutError(f"gunicorn {self.name} did not respond to /api/public within {SERVER_START_TIMEOUT} s")
 
     def _raise_if_exited(self) -> None:
         assert self.process is not None

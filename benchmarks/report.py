@@ -39,6 +39,10 @@ def machine_lines(machine: dict[str, Any]) -> list[str]:
             f"({machine['physical_cores']} physical), {machine['memory_gib']} GiB memory"
         ),
         f"Python: {machine['python']} on {machine['platform']}",
+        (
+            f"Load average (1, 5, 15 min): {machine['load_average_at_start']} at start, "
+            f"{machine.get('load_average_at_end', 'unknown')} at end"
+        ),
         f"Packages: {packages}",
     ]
 
@@ -154,6 +158,7 @@ def flood_lines(results: dict[str, Any]) -> list[str]:
     rows = [
         [
             flood["setting"],
+            flood["warm_up_fetches"],
             flood["fetches"],
             f"<= {flood['bound']}",
             verdict(flood["fetches"] <= flood["bound"]),
@@ -161,7 +166,7 @@ def flood_lines(results: dict[str, Any]) -> list[str]:
         ]
         for flood in floods
     ]
-    lines += table(["setting", "fetches", "bound", "result", "responses"], rows)
+    lines += table(["setting", "warm-up fetches", "flood fetches", "bound", "result", "responses"], rows)
     return lines
 
 
@@ -223,7 +228,8 @@ def profile_lines(profile: dict[str, Any]) -> list[str]:
         f"    {entry['extra_us_per_request']:8.1f}  {entry['function']}"
         for entry in profile["top_cumulative_time_private_only"]
     ]
-    lines.append("  Largest self time difference per request, private minus public (microseconds):")
+    lines.append("  Largest self time difference per request, private minus public (microseconds);")
+    lines.append("  cProfile charges each garbage collection to the function that was allocating when it began:")
     lines += [f"    {entry['extra_us_per_request']:8.1f}  {entry['function']}" for entry in profile["top_self_time"]]
     return lines
 
@@ -232,7 +238,8 @@ def render_text(results: dict[str, Any]) -> str:
     parameters = results["parameters"]
     lines = [f"Authentication cost benchmark ({COMMAND})", *machine_lines(results["machine"])]
     lines.append(
-        "Requests: " + ", ".join(f"{name}={value}" for name, value in parameters.items() if name not in ("redis_url",))
+        "Parameters: "
+        + ", ".join(f"{name}={value}" for name, value in parameters.items() if name not in ("redis_url",))
     )
     sections = []
     if "bake" in results:
@@ -275,7 +282,15 @@ def render_page(text: str, json_name: str) -> str:
         "(`pip install -r requirements-test.txt`), with Redis on 127.0.0.1:6379 for the shared-cache rows.\n"
         "Every server, issuer and client runs on 127.0.0.1 on the machine named below, so the\n"
         "numbers describe that machine only. Ratios compare variants measured in the same rounds.\n\n"
-        f"Latest output (the same numbers as JSON are in `{json_name}`):\n\n"
+        "Reading the numbers:\n\n"
+        "- Other processes on the machine slow some rounds down, and the per-round range of each\n"
+        "  ratio shows by how much. The load average at start and end is in the header.\n"
+        "- CPU us/req counts only the time that the server's worker process ran, without the clients.\n"
+        "- Reference (a) fetches the key set from an issuer on the same machine. A real tenant is a\n"
+        "  network round trip away, so there each fetch costs more than here.\n"
+        "- The profile runs under cProfile, which slows Python calls down. Its microseconds are\n"
+        "  therefore larger than without it, and only their proportions carry over.\n\n"
+        f"Latest output (a run also writes these numbers as JSON to `{json_name}`, which git ignores):\n\n"
         "```text\n"
         f"{text}"
         "```\n"

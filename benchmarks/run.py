@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.machine import machine_info
+from benchmarks.machine import load_average, machine_info
 from benchmarks.report import render_page, render_text
 from benchmarks.suite import TARGET_RATIO, BenchmarkRun, Parameters, check_loopback, log
 
@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work_dir, ignore_errors=True)
 
+    run.results["machine"]["load_average_at_end"] = load_average()
     run.results["problems"] = run.problems
     text = render_text(run.results)
     print(text, end="")

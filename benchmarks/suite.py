@@ -46,6 +46,8 @@ def log(message: str) -> None:
 
 @dataclass(frozen=True)
 class Parameters:
+    """Request counts and switches of one run, as given on the command line."""
+
     bakes: int
     clients: int
     rounds: int
@@ -209,10 +211,10 @@ class BenchmarkRun:
             server.wait_for_workers()
         return server
 
-    def expect(self, batch: BatchResult, status: int, what: str) -> None:
+    def expect(self, batch: BatchResult, status: int, description: str) -> None:
         unexpected = {code: count for code, count in batch.statuses.items() if code != status}
         if unexpected:
-            self.problems.append(f"{what}: expected only status {status}, got {unexpected}")
+            self.problems.append(f"{description}: expected only status {status}, got {unexpected}")
 
     def warm_up(self, server: GunicornServer) -> None:
         """Load every code path once: public, a repeated token, and a few distinct tokens."""
@@ -359,7 +361,9 @@ class BenchmarkRun:
             "authenticated_requests": batch.requests + repeated_batch.requests,
             "growth_mib": mib(rss[2] - rss[0]),
         }
-        self.results["flood"] = [{"setting": "1 worker, locmem cache", "bound": 1, **flood}]
+        self.results["flood"] = [
+            {"setting": "1 worker, locmem cache", "bound": 1, "warm_up_fetches": counts[0] - before_warm_up, **flood}
+        ]
 
     def flood(self, server: GunicornServer) -> dict[str, Any]:
         log(f"Flooding {server.name} with {len(self.flood_tokens)} unknown key ids ...")
@@ -432,7 +436,14 @@ class BenchmarkRun:
             "fetches": counts[1] - counts[0],
             "fetches_per_10000": round((counts[1] - counts[0]) * 10_000 / batch.requests, 2),
         }
-        self.results["flood"].append({"setting": "4 workers, shared Redis cache", "bound": 1, **flood})
+        self.results["flood"].append(
+            {
+                "setting": "4 workers, shared Redis cache",
+                "bound": 1,
+                "warm_up_fetches": counts[0] - before_warm_up,
+                **flood,
+            }
+        )
 
 
 def check_loopback(url: str) -> str:

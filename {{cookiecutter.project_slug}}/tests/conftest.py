@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from auth0authorization import keys, tokens
+from auth0authorization import keys, tokens, users
 from auth0authorization.exceptions import JWKSFetchError
 
 ISSUER = "https://tenant.test/"
@@ -68,6 +68,14 @@ class FakeJWKSEndpoint:
 
     def recover(self) -> None:
         self.failing = None
+
+
+@pytest.fixture(autouse=True)
+def _forget_recent_users():
+    """Each test starts without users remembered by an earlier test, whose database is gone."""
+    users.forget_recent_users()
+    yield
+    users.forget_recent_users()
 
 
 @pytest.fixture

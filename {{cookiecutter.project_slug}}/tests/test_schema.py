@@ -34,3 +34,10 @@ def test_schema_lists_scope_of_scoped_endpoint(client):
         [],
         [{}],
     )
+
+
+def test_docs_page_renders(client):
+    response = client.get("/api/docs")
+
+    assert response.status_code == 200
+    assert b"swagger" in response.content.lower()

@@ -45,6 +45,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Only the Swagger UI page of drf-spectacular renders a template.
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
 ROOT_URLCONF = "{{ cookiecutter.project_slug }}.urls"
 WSGI_APPLICATION = "{{ cookiecutter.project_slug }}.wsgi.application"
 
@@ -133,6 +143,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # Replaces Django's default handlers for this logger, which would print each line twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "auth0authorization": {"level": env_str("AUTH0_LOG_LEVEL", "INFO").upper(), "propagate": True},
     },
 }
