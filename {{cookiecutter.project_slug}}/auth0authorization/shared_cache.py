@@ -18,7 +18,7 @@ WARNING_INTERVAL = 60.0
 
 
 class SharedCache:
-    """A Django cache alias whose failures are logged and answered like misses."""
+    """A Django cache alias whose failures are logged and treated as misses."""
 
     def __init__(self, alias: str = "default") -> None:
         self.alias = alias
