@@ -5,6 +5,7 @@ environment cleaned of the settings that the generated project reads, so the
 project sees only its own .env and what a test passes on purpose.
 """
 
+import importlib.util
 import json
 import os
 import socket
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 from cookiecutter.main import cookiecutter
+from cookiecutter.utils import create_env_with_context
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 BIN_DIR = Path(sys.executable).parent
@@ -41,6 +43,30 @@ def template_defaults():
     """Return the default answers of cookiecutter.json, without its private keys."""
     context = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
     return {name: value for name, value in context.items() if not name.startswith("_")}
+
+
+# The answers a project gets with --no-input, the slug already derived from the name.
+DEFAULT_ANSWERS = {
+    "project_name": "Messages API",
+    "project_slug": "messages_api",
+    "auth0_domain": "",
+    "auth0_api_identifier": "https://api.example.com",
+    "auth0_scopes": "read:messages",
+}
+
+
+def load_hook(hook_name, folder, **answers):
+    """Render hooks/<hook_name>.py with the answers as cookiecutter does and import it."""
+    context = {"cookiecutter": {**DEFAULT_ANSWERS, **answers}}
+    source = (TEMPLATE_DIR / "hooks" / f"{hook_name}.py").read_text(encoding="utf-8")
+    rendered = create_env_with_context(context).from_string(source).render(**context)
+    path = Path(folder) / f"{hook_name}.py"
+    path.write_text(rendered, encoding="utf-8")
+
+    spec = importlib.util.spec_from_file_location(f"rendered_{hook_name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def first_scope(scopes_answer):

@@ -5,24 +5,16 @@ CLI tests run the cookiecutter command from this virtual environment on this tem
 and check its exit status, its error output and the output folder.
 """
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from cookiecutter.utils import create_env_with_context
+from conftest import DEFAULT_ANSWERS, load_hook
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 COOKIECUTTER = Path(sys.executable).with_name("cookiecutter")
-DEFAULT_ANSWERS = {
-    "project_name": "Messages API",
-    "project_slug": "messages_api",
-    "auth0_domain": "",
-    "auth0_api_identifier": "https://api.example.com",
-    "auth0_scopes": "read:messages",
-}
 FIELDS = tuple(DEFAULT_ANSWERS)
 
 MAX_LENGTH_LABEL = "a" * 63
@@ -169,20 +161,6 @@ def case_id(case):
     field, value = case[0], case[1]
     text = value if len(value) <= 30 else f"{value[:27]}..."
     return f"{field}={text!r}"
-
-
-def load_hook(hook_name, folder, **answers):
-    """Render hooks/<hook_name>.py with the answers as cookiecutter does and import it."""
-    context = {"cookiecutter": {**DEFAULT_ANSWERS, **answers}}
-    source = (TEMPLATE_DIR / "hooks" / f"{hook_name}.py").read_text(encoding="utf-8")
-    rendered = create_env_with_context(context).from_string(source).render(**context)
-    path = Path(folder) / f"{hook_name}.py"
-    path.write_text(rendered, encoding="utf-8")
-
-    spec = importlib.util.spec_from_file_location(f"rendered_{hook_name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -4,41 +4,19 @@ Bakes use the cookies fixture of pytest-cookies on this template. The other test
 the hook from a copy rendered the way cookiecutter renders it.
 """
 
-import importlib.util
 import os
 import re
 import stat
 from pathlib import Path
 
 import pytest
-from cookiecutter.utils import create_env_with_context
+from conftest import load_hook
 from dotenv import dotenv_values
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
-DEFAULT_ANSWERS = {
-    "project_name": "Messages API",
-    "project_slug": "messages_api",
-    "auth0_domain": "",
-    "auth0_api_identifier": "https://api.example.com",
-    "auth0_scopes": "read:messages",
-}
 ENV_KEYS = ["DJANGO_SECRET_KEY", "DJANGO_DEBUG", "AUTH0_DOMAIN", "AUTH0_API_IDENTIFIER"]
 SECRET_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{50,}")
 TRICKY_IDENTIFIER = "https://api.example.com/a'b\"c\\d#e$f{g}?h=1&i=ü"
-
-
-def load_hook(hook_name, folder, **answers):
-    """Render hooks/<hook_name>.py with the answers as cookiecutter does and import it."""
-    context = {"cookiecutter": {**DEFAULT_ANSWERS, **answers}}
-    source = (TEMPLATE_DIR / "hooks" / f"{hook_name}.py").read_text(encoding="utf-8")
-    rendered = create_env_with_context(context).from_string(source).render(**context)
-    path = Path(folder) / f"{hook_name}.py"
-    path.write_text(rendered, encoding="utf-8")
-
-    spec = importlib.util.spec_from_file_location(f"rendered_{hook_name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
