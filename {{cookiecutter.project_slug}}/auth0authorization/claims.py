@@ -64,7 +64,7 @@ def check_subject(claims: dict[str, Any]) -> None:
     if not isinstance(sub, str) or not sub.strip():
         raise InvalidToken("invalid_sub", "The token has no valid sub claim.")
     if len(sub) > MAX_SUBJECT_LENGTH or not sub.isprintable():
-        raise InvalidToken("invalid_sub", "The sub claim is too long or holds control characters.")
+        raise InvalidToken("invalid_sub", "The sub claim is too long or contains control characters.")
 
 
 def check_claims(claims: dict[str, Any], config: Auth0Config, now: float) -> None:

@@ -192,7 +192,7 @@ class JWKSCache:
             document = self.source()
             key_set = build_key_set(document, self.algorithms, fetched_at=started)
             if key_set.size == 0:
-                raise JWKSFetchError("the key set holds no usable signing key")
+                raise JWKSFetchError("the key set contains no usable signing key")
         except JWKSFetchError as exc:
             logger.warning("jwks_fetch_failed reason=%s error=%s", reason, exc)
             self._local_failure_at = started

@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-# What the tenant's `error` and `error_description` usually mean, in one line each.
+# One-line explanations of the tenant's `error` codes, with its `error_description` filled in.
 TENANT_REFUSALS = {
     "access_denied": "the tenant refused the request: {description}",
     "unauthorized_client": "this client may not use the client-credentials grant: {description}",
@@ -25,7 +25,7 @@ def request_tenant_token(
 ) -> str:
     """POST the client-credentials grant to `token_url` and return the access token.
 
-    An empty `scope` asks for every scope the client was granted for the API.
+    An empty `scope` requests every scope the client was granted for the API.
     """
     if not token_url.lower().startswith("https://"):
         raise TenantTokenError(f"the token URL must use https: {token_url}")
