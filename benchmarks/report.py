@@ -68,7 +68,8 @@ def throughput_lines(results: dict[str, Any]) -> list[str]:
     throughput = results["throughput"]
     variants = throughput["variants"]
     lines = [
-        "3, 7, 8. Throughput: gunicorn sync worker class, 1 worker per server, locmem cache, SQLite",
+        "3. Throughput, with the reference implementations and the savings switched off:",
+        "  gunicorn sync worker class, 1 worker per server, locmem cache, SQLite",
         f"  {parameters['clients']} client processes, a new connection per request, {parameters['rounds']} rounds;",
         "  each round runs every variant once, in an order rotated by one each round.",
         "  Latency includes queueing, because the clients share one worker. CPU is the worker's user + system time.",
@@ -290,7 +291,7 @@ def render_page(text: str, json_name: str) -> str:
         "  network round trip away, so there each fetch costs more than here.\n"
         "- The profile runs under cProfile, which slows Python calls down. Its microseconds are\n"
         "  therefore larger than without it, and only their proportions carry over.\n\n"
-        f"Latest output (a run also writes these numbers as JSON to `{json_name}`, which git ignores):\n\n"
+        f"Latest output (the run also wrote these numbers as JSON to `{json_name}`):\n\n"
         "```text\n"
         f"{text}"
         "```\n"

@@ -50,14 +50,14 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--warmup", type=int, default=100, help="warm-up requests per client and path (default 100)")
     parser.add_argument(
-        "--jwks-requests", type=int, default=10_000, help="distinct-token requests counted for JWKS fetches"
+        "--jwks-requests", type=int, default=10_000, help="distinct-token requests counted for JWKS fetches (default 10000)"
     )
     parser.add_argument(
         "--memory-requests", type=int, default=50_000, help="authenticated requests of the memory test (default 50000)"
     )
     parser.add_argument("--flood", type=int, default=1000, help="tokens with unknown key ids per flood (default 1000)")
     parser.add_argument(
-        "--redis-url", default="redis://127.0.0.1:6379/7", help="Redis database that the run flushes and uses"
+        "--redis-url", default="redis://127.0.0.1:6379/7", help="Redis database that the run FLUSHES and then uses (default redis://127.0.0.1:6379/7)"
     )
     parser.add_argument(
         "--profile",

@@ -142,6 +142,18 @@ def get_config() -> Auth0Config:
     )
 
 
+def describe_trust(config: Auth0Config) -> str:
+    """Say in one line which issuer's tokens are accepted, for start-up output."""
+    if config.dev_issuer:
+        return (
+            f"Trusting access tokens from the local development issuer ({config.issuer}); "
+            "mint one with: python manage.py devtoken"
+        )
+    if config.issuer:
+        return f"Trusting access tokens from {config.issuer} for audience {config.audience}"
+    return "No token issuer is configured, so every access token will be rejected; set AUTH0_DOMAIN"
+
+
 @receiver(setting_changed)
 def _forget_config(setting: str, **kwargs) -> None:
     if setting.startswith("AUTH0_") or setting in ("DEBUG", "CACHES"):

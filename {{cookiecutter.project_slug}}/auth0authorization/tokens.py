@@ -16,7 +16,7 @@ import jwt
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from .claims import check_claims
+from .claims import check_claims, check_issuer
 from .conf import Auth0Config, get_config
 from .exceptions import InvalidToken
 from .keys import JWKSCache, get_jwks_cache
@@ -60,6 +60,17 @@ def read_header(token: str, config: Auth0Config) -> dict[str, Any]:
     return header
 
 
+def read_unverified_claims(token: str) -> dict[str, Any]:
+    """Parse the payload without verifying it, only to reject a token early; never to accept one."""
+    try:
+        claims = json.loads(jwt.utils.base64url_decode(token.split(".")[1]), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise InvalidToken("malformed_payload", "The token payload is not a JSON object.") from None
+    if not isinstance(claims, dict):
+        raise InvalidToken("malformed_payload", "The token payload is not a JSON object.")
+    return claims
+
+
 def verify_signature(token: str, key: jwt.PyJWK, config: Auth0Config) -> dict[str, Any]:
     """Verify the signature with `key` and return the parsed payload."""
     try:
@@ -98,6 +109,12 @@ def validate_access_token(
         return remembered
 
     header = read_header(token, config)
+
+    # A token from another issuer (a development token, another tenant) is
+    # rejected here, so it can neither start a key fetch nor get 503 while the
+    # tenant is down. The claims are checked in full after the signature.
+    check_issuer(read_unverified_claims(token), config.issuer)
+
     key = (jwks or get_jwks_cache()).get_signing_key(header.get("kid"))
     claims = verify_signature(token, key, config)
     check_claims(claims, config, now)

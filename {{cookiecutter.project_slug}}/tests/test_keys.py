@@ -247,3 +247,19 @@ def test_kid_is_an_exact_opaque_lookup(bearer, jwks_endpoint, rsa_key, kid):
 
     assert_invalid_token(response)
     assert "unknown key" in response.json()["error_description"]
+
+
+def test_wrong_issuer_starts_no_key_fetch(jwks_endpoint, bearer, make_token):
+    response = bearer("/api/private", make_token(iss="https://dev-issuer.invalid/", header={"kid": "unknown-kid"}))
+
+    assert response.status_code == 401
+    assert jwks_endpoint.calls == 0
+
+
+def test_wrong_issuer_is_401_during_cold_outage(jwks_endpoint, bearer, make_token):
+    jwks_endpoint.fail()
+
+    response = bearer("/api/private", make_token(iss="https://another-tenant.test/"))
+
+    assert response.status_code == 401
+    assert "error=\"invalid_token\"" in response["WWW-Authenticate"]
