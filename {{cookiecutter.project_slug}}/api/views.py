@@ -11,6 +11,9 @@ from rest_framework.views import APIView
 from auth0authorization.permissions import HasScopes
 
 MessageSerializer = inline_serializer("Message", {"message": serializers.CharField()})
+ErrorSerializer = inline_serializer(
+    "Error", {"error": serializers.CharField(), "error_description": serializers.CharField()}
+)
 
 
 class PublicMessageView(APIView):
@@ -29,7 +32,7 @@ class PrivateMessageView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=MessageSerializer)
+    @extend_schema(responses={200: MessageSerializer, 401: ErrorSerializer, 503: ErrorSerializer})
     def get(self, request: Request) -> Response:
         return Response({"message": "Hello from a private endpoint! You need to be authenticated to see this."})
 
@@ -40,7 +43,9 @@ class PrivateScopedMessageView(APIView):
     permission_classes = [IsAuthenticated, HasScopes]
     required_scopes = tuple(settings.AUTH0_SCOPES[:1])
 
-    @extend_schema(responses=MessageSerializer)
+    @extend_schema(
+        responses={200: MessageSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 503: ErrorSerializer}
+    )
     def get(self, request: Request) -> Response:
         return Response(
             {

@@ -1,6 +1,9 @@
 """The OpenAPI description names the bearer scheme and the scope each endpoint needs."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +44,15 @@ def test_docs_page_renders(client):
 
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_schema_documents_error_responses(client):
+    schema = client.get("/api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    assert set(operation(schema, "/api/private-scoped")["responses"]) == {"200", "401", "403", "503"}
+    assert set(operation(schema, "/api/private")["responses"]) == {"200", "401", "503"}
+    assert set(operation(schema, "/api/public")["responses"]) == {"200"}
+
+
+def test_schema_is_valid_openapi_without_warnings():
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=io.StringIO())
