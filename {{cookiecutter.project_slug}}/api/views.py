@@ -17,7 +17,7 @@ ErrorSerializer = inline_serializer(
 
 
 class PublicMessageView(APIView):
-    """Answer anyone, even a client that sends an invalid token."""
+    """Return a message to anyone, even a client that sends an invalid token."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -28,7 +28,7 @@ class PublicMessageView(APIView):
 
 
 class PrivateMessageView(APIView):
-    """Answer any request with a valid access token."""
+    """Return a message to any request with a valid access token."""
 
     permission_classes = [IsAuthenticated]
 
@@ -38,7 +38,7 @@ class PrivateMessageView(APIView):
 
 
 class PrivateScopedMessageView(APIView):
-    """Answer a request whose access token grants the first configured scope."""
+    """Return a message to a request whose access token grants the first configured scope."""
 
     permission_classes = [IsAuthenticated, HasScopes]
     required_scopes = tuple(settings.AUTH0_SCOPES[:1])

@@ -1,7 +1,7 @@
-"""Why a token was not accepted, as plain exceptions with no web framework in them.
+"""Exceptions for each reason a token is not accepted, with no web framework in them.
 
 `reason` is a short code for logs and tests. `description` goes to the client
-in `error_description`, so it holds only characters RFC 6750 allows there
+in `error_description`, so it contains only characters RFC 6750 allows there
 (printable ASCII without `"` and `\\`) and never any part of the token.
 """
 

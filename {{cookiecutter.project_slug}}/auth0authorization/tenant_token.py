@@ -46,7 +46,7 @@ def request_tenant_token(
     try:
         context = ssl.create_default_context()
         with urllib.request.urlopen(request, timeout=timeout, context=context) as response:  # noqa: S310
-            answer = _read_json(response.read(64 * 1024))
+            response_document = _read_json(response.read(64 * 1024))
     except urllib.error.HTTPError as exc:
         raise TenantTokenError(_explain_refusal(exc.code, _read_json(exc.read(64 * 1024)))) from None
     except (urllib.error.URLError, OSError) as exc:
@@ -56,7 +56,7 @@ def request_tenant_token(
         # A server that breaks the HTTP protocol, such as a status line that is not HTTP.
         raise TenantTokenError(f"the response from {token_url} is not valid HTTP: {exc.__class__.__name__}") from None
 
-    token = answer.get("access_token")
+    token = response_document.get("access_token")
     if not isinstance(token, str) or not token:
         raise TenantTokenError(f"the response from {token_url} contains no access_token")
     return token
@@ -70,10 +70,10 @@ def _read_json(body: bytes) -> dict[str, Any]:
     return document if isinstance(document, dict) else {}
 
 
-def _explain_refusal(status: int, answer: dict[str, Any]) -> str:
-    error = str(answer.get("error", ""))
+def _explain_refusal(status: int, response_document: dict[str, Any]) -> str:
+    error = str(response_document.get("error", ""))
     # Joining on single spaces keeps the message on one line whatever line breaks the tenant sends.
-    description = " ".join(str(answer.get("error_description", "")).split())[:300]
+    description = " ".join(str(response_document.get("error_description", "")).split())[:300]
     if error in TENANT_REFUSALS:
         return TENANT_REFUSALS[error].format(description=description or f"HTTP status {status}")
     if description:

@@ -1,6 +1,6 @@
-"""From an access token string to validated claims, or an InvalidToken naming why not.
+"""From an access token string to validated claims, or an InvalidToken naming the reason.
 
-Nothing here knows about HTTP requests or Django REST framework, so a plain
+Nothing here imports Django REST framework or reads a request, so a plain
 Django view or a management command can validate tokens the same way.
 """
 
@@ -60,8 +60,12 @@ def read_header(token: str, config: Auth0Config) -> dict[str, Any]:
     return header
 
 
-def read_unverified_claims(token: str) -> dict[str, Any]:
-    """Parse the payload without verifying it, only to reject a token early; never to accept one."""
+def read_claims(token: str) -> dict[str, Any]:
+    """Parse the payload of a token whose form read_header has checked.
+
+    The claims may be used to reject a token at once, but trusted only after
+    verify_signature has succeeded on the same token: it signs these very bytes.
+    """
     try:
         claims = json.loads(jwt.utils.base64url_decode(token.split(".")[1]), parse_constant=_reject_constant)
     except (ValueError, RecursionError):
@@ -71,10 +75,10 @@ def read_unverified_claims(token: str) -> dict[str, Any]:
     return claims
 
 
-def verify_signature(token: str, key: jwt.PyJWK, config: Auth0Config) -> dict[str, Any]:
-    """Verify the signature with `key` and return the parsed payload."""
+def verify_signature(token: str, key: jwt.PyJWK, config: Auth0Config) -> None:
+    """Raise InvalidToken unless `key` verified the token's signature with an accepted algorithm."""
     try:
-        decoded = jwt.PyJWS().decode_complete(
+        jwt.PyJWS().decode_complete(
             token, key=key, algorithms=list(config.algorithms), options={"enforce_minimum_key_length": True}
         )
     except jwt.InvalidSignatureError:
@@ -83,14 +87,6 @@ def verify_signature(token: str, key: jwt.PyJWK, config: Auth0Config) -> dict[st
         raise InvalidToken("alg_mismatch", "The token algorithm does not match its key.") from None
     except (jwt.PyJWTError, ValueError):
         raise InvalidToken("malformed", "The access token cannot be decoded.") from None
-
-    try:
-        claims = json.loads(decoded["payload"], parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        raise InvalidToken("malformed_payload", "The token payload is not a JSON object.") from None
-    if not isinstance(claims, dict):
-        raise InvalidToken("malformed_payload", "The token payload is not a JSON object.")
-    return claims
 
 
 def validate_access_token(
@@ -109,14 +105,15 @@ def validate_access_token(
         return remembered
 
     header = read_header(token, config)
+    claims = read_claims(token)
 
     # A token from another issuer (a development token, another tenant) is
     # rejected here, so it can neither start a key fetch nor get 503 while the
-    # tenant is down. The claims are checked in full after the signature.
-    check_issuer(read_unverified_claims(token), config.issuer)
+    # tenant is down. Every claim is checked once the signature is verified.
+    check_issuer(claims, config.issuer)
 
     key = (jwks or get_jwks_cache()).get_signing_key(header.get("kid"))
-    claims = verify_signature(token, key, config)
+    verify_signature(token, key, config)
     check_claims(claims, config, now)
 
     _remember_verified(digest, config, claims, valid_until=min(claims["exp"] + config.leeway, now + config.jwks_ttl))

@@ -1,4 +1,4 @@
-"""Django's development server, plus one line that says which token issuer it trusts."""
+"""Django's development server, plus one line that names the token issuer it trusts."""
 
 from typing import Any
 
